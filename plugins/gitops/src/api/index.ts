@@ -1,0 +1,2 @@
+export { gitopsApiRef, type GitopsApi } from './GitopsApi';
+export { GitopsClient } from './GitopsClient';

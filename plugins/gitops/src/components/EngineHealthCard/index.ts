@@ -1,0 +1,1 @@
+export { EngineHealthCard, EngineHealthView } from './EngineHealthCard';

@@ -1,0 +1,1 @@
+export { GitopsAdminPage, GitopsAdminContent } from './GitopsAdminPage';
