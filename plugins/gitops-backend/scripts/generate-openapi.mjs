@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const YAML = require('yaml');
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'src/schema/openapi.yaml');
 const target = join(root, 'src/schema/openapi.generated.ts');

@@ -1,0 +1,146 @@
+/**
+ * Compares the desired state of one resource (rendered from Git) with its live state, as Argo
+ * CD does: normalize both, drop ignored fields, then either compare with a server-side-apply
+ * dry-run result (`predictedLive`) or check that desired is a subset of live. Produces the
+ * sync status, the changed paths, and YAML plus a unified diff with Secret values masked.
+ */
+import { createTwoFilesPatch } from 'diff';
+import * as jsonpatch from 'fast-json-patch';
+import { stringify } from 'yaml';
+import {
+  formatResourceKey,
+  KubeObject,
+  keyOf,
+  ResourceIgnoreDifferences,
+} from '@gitops-suite/plugin-gitops-common';
+import { deepEqual } from '../objects';
+import { compileIgnoreRules, removeIgnored } from './ignore';
+import { managedPathsOf } from './managedFields';
+import { predictLive } from './merge';
+import { lastAppliedOf, normalize } from './normalize';
+import { maskSecretValues } from './secrets';
+
+export interface CompareInput {
+  /** The object rendered from Git; undefined when the live object is a prune candidate. */
+  desired?: KubeObject;
+  /** The object in the cluster; undefined when missing. */
+  live?: KubeObject;
+  /** The result of a server-side-apply dry-run of `desired` (server-side diff mode). */
+  predictedLive?: KubeObject;
+  /** The Application's ignoreDifferences (rules not matching this resource are skipped). */
+  ignoreDifferences?: readonly ResourceIgnoreDifferences[];
+  /** Field managers whose fields are ignored for every resource (system-level setting). */
+  managedFieldsManagers?: readonly string[];
+}
+
+export interface CompareResult {
+  status: 'Synced' | 'OutOfSync';
+  /** Set when the resource is live but no longer desired. */
+  requiresPruning?: boolean;
+  /** `server-side` when predictedLive was used, else `subset`. */
+  mode: 'server-side' | 'subset';
+  /** Normalized live object, ignored fields removed, Secret values masked. */
+  normalizedLive?: KubeObject;
+  /** Normalized desired object, ignored fields removed, Secret values masked. */
+  normalizedDesired?: KubeObject;
+  /** What live would look like after the sync (masked); the right side of `diff`. */
+  predictedLive?: KubeObject;
+  /** YAML of normalizedLive (sorted keys), '' when missing. */
+  liveYaml: string;
+  /** YAML of predictedLive (sorted keys), '' when pruned. */
+  desiredYaml: string;
+  /** Unified diff live → predicted ('' when equal). */
+  diff: string;
+  /** JSON Pointers of the fields that differ (never values). */
+  changedPaths: string[];
+}
+
+/** YAML with sorted keys, so diffs are stable. */
+export function toYaml(obj: KubeObject | undefined): string {
+  return obj ? stringify(obj, { sortMapEntries: true, lineWidth: 0 }) : '';
+}
+
+/** A unified diff between two texts, without the `===` banner; '' when equal. */
+export function unifiedDiff(
+  before: string,
+  after: string,
+  name = 'resource',
+): string {
+  if (before === after) return '';
+  const patch = createTwoFilesPatch(
+    `live/${name}`,
+    `desired/${name}`,
+    before,
+    after,
+    undefined,
+    undefined,
+    {
+      context: 3,
+    },
+  );
+  return patch.replace(/^=+\n/, '');
+}
+
+/** Compares one resource's desired and live states. */
+export function compareResource(input: CompareInput): CompareResult {
+  const { desired, live, predictedLive } = input;
+  const reference = desired ?? live ?? predictedLive;
+  if (!reference) {
+    throw new Error('compareResource needs a desired or a live object');
+  }
+  const key = keyOf(reference);
+  const mode: CompareResult['mode'] = predictedLive ? 'server-side' : 'subset';
+  const spec = compileIgnoreRules(
+    input.ignoreDifferences,
+    key,
+    input.managedFieldsManagers ?? [],
+  );
+  const owned = managedPathsOf(live, spec.managers);
+
+  const liveN = live ? normalize(live) : undefined;
+  const desiredN = desired ? normalize(desired) : undefined;
+  let predicted: KubeObject | undefined;
+  if (!desired) {
+    predicted = undefined;
+  } else if (predictedLive) {
+    predicted = normalize(predictedLive);
+  } else if (liveN && desiredN) {
+    predicted = predictLive(liveN, desiredN, lastAppliedOf(live)) as KubeObject;
+  } else {
+    predicted = desiredN;
+  }
+
+  removeIgnored(liveN, spec, owned);
+  removeIgnored(desiredN, spec, owned);
+  removeIgnored(predicted, spec, owned);
+
+  const synced = !!liveN && !!predicted && deepEqual(liveN, predicted);
+  const changedPaths = synced
+    ? []
+    : jsonpatch.compare(liveN ?? {}, predicted ?? {}).map(op => op.path);
+
+  // Everything leaving this function is masked; masks are shared so equal values match.
+  const [mLive, mDesired, mPredicted] = maskSecretValues([
+    liveN,
+    desiredN,
+    predicted,
+  ]);
+  const liveYaml = toYaml(mLive);
+  const desiredYaml = toYaml(mPredicted);
+  const name = formatResourceKey(key).replace(/^\//, 'core/');
+
+  const result: CompareResult = {
+    status: synced ? 'Synced' : 'OutOfSync',
+    mode,
+    liveYaml,
+    desiredYaml,
+    diff: synced ? '' : unifiedDiff(liveYaml, desiredYaml, name),
+    // Paths name keys only, never values, so they are safe for Secrets too.
+    changedPaths,
+  };
+  if (!desired && live) result.requiresPruning = true;
+  if (mLive) result.normalizedLive = mLive;
+  if (mDesired) result.normalizedDesired = mDesired;
+  if (mPredicted) result.predictedLive = mPredicted;
+  return result;
+}
