@@ -1,22 +1,30 @@
 #!/usr/bin/env node
 /**
- * `npm run demo`: installs what is missing and starts the demo — Backstage with the
- * GitOps suite (frontend on :3000, backend on :7007). State lives under `.demo/`.
+ * `npm run demo`: installs what is missing and starts the demo — the simulated cluster,
+ * a sample GitOps repository whose apps deploy to it, and Backstage with the GitOps suite
+ * (frontend on :3000, backend on :7007). State lives under `.demo/`: the cluster's
+ * kubeconfig (`.demo/kubeconfig`), the repository (`.demo/repos/gitops.git`, with a clone
+ * to edit in `.demo/gitops`), the database and logs.
  *
- * Options: --state-dir <dir>  --app-port <port>  --backend-port <port>  --reset
+ * Options: --state-dir <dir>  --app-port <port>  --backend-port <port>  --cluster-port <port>  --reset
  */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureNodeModules } from './lib/install.mjs';
 import { startProcess, stopAllOnExit } from './lib/processes.mjs';
-import { log, portInUse, repoRoot, waitFor } from './lib/util.mjs';
+import { seedDemoRepo } from './lib/demo-repo.mjs';
+import { freePort, log, portInUse, repoRoot, waitFor } from './lib/util.mjs';
 
 const { values: options } = parseArgs({
   options: {
     'state-dir': { type: 'string', default: join(repoRoot, '.demo') },
     'app-port': { type: 'string', default: '3000' },
     'backend-port': { type: 'string', default: '7007' },
+    'cluster-port': { type: 'string', default: '6443' },
     reset: { type: 'boolean', default: false },
   },
 });
@@ -39,6 +47,45 @@ async function main() {
     }
   }
 
+  // 1. The simulated cluster, as its own process: it outlives backend restarts, and its
+  //    state persists in the state directory.
+  let clusterPort = Number(options['cluster-port']);
+  if (await portInUse(clusterPort)) clusterPort = await freePort();
+  const kubeconfig = join(stateDir, 'kubeconfig');
+  log(`Starting the simulated cluster on port ${clusterPort}…`);
+  await new Promise((resolve, reject) => {
+    const sim = startProcess(
+      'cluster-sim',
+      process.execPath,
+      [
+        join(repoRoot, 'packages/cluster-sim/bin/cluster-sim'),
+        '--port', String(clusterPort),
+        '--kubeconfig', kubeconfig,
+        '--data', join(stateDir, 'cluster'),
+      ],
+      {
+        cwd: repoRoot,
+        logFile: join(stateDir, 'cluster-sim.log'),
+        onLine: line => line.includes('ready') && resolve(),
+      },
+    );
+    sim.on('exit', code => {
+      const message = `the simulated cluster exited (${code}); see ${join(stateDir, 'cluster-sim.log')}`;
+      reject(new Error(message));
+      log(message);
+      process.exit(code ?? 1);
+    });
+  });
+
+  // 2. The sample GitOps repository; its post-receive hook calls the engine's webhook.
+  const webhookSecret = randomBytes(24).toString('hex');
+  const repo = await seedDemoRepo({
+    stateDir,
+    webhookUrl: `${backendUrl}/api/gitops/webhook`,
+    webhookSecret,
+    log,
+  });
+
   const demoConfig = join(stateDir, 'app-config.demo.yaml');
   writeFileSync(
     demoConfig,
@@ -55,6 +102,22 @@ backend:
     client: better-sqlite3
     connection:
       directory: ${join(stateDir, 'db')}
+gitops:
+  clusters:
+    - name: in-cluster
+      kubeconfigPath: ${kubeconfig}
+      inCluster: true
+      labels:
+        environment: demo
+  reconciliation:
+    # The demo repository announces pushes through its post-receive hook; polling is the fallback.
+    pollingInterval: 15s
+    pollingJitter: 3s
+  git:
+    cacheDir: ${join(stateDir, 'git-cache')}
+  webhook:
+    github:
+      secret: ${webhookSecret}
 `,
   );
   mkdirSync(join(stateDir, 'db'), { recursive: true });
@@ -89,10 +152,23 @@ backend:
   });
   await waitFor('the frontend', async () => (await fetch(appUrl)).ok, { timeoutMs: 600_000 });
 
+  // 3. Register the app-of-apps root once the engine has installed its CRDs.
+  const kubectl = (...args) => promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args]);
+  await waitFor('the engine to install its CRDs', async () => {
+    await kubectl('get', 'crd', 'applications.argoproj.io');
+    await kubectl('get', 'namespace', 'argocd');
+    return true;
+  }, { timeoutMs: 120_000 });
+  await waitFor('the Application kind to be served', async () => (await kubectl('apply', '-f', repo.rootApplicationPath), true), {
+    timeoutMs: 60_000,
+  });
+
   log('');
   log(`Demo ready. Open ${appUrl}`);
   log(`  Backend:      ${backendUrl} (GitOps API: ${backendUrl}/api/gitops/health)`);
-  log(`  Logs:         ${join(stateDir, 'backstage.log')}`);
+  log(`  Cluster:      export KUBECONFIG=${kubeconfig}   (then: kubectl get applications -n argocd)`);
+  log(`  GitOps repo:  ${repo.repoURL} — edit and push from ${repo.workDir}`);
+  log(`  Logs:         ${join(stateDir, 'backstage.log')}, ${join(stateDir, 'cluster-sim.log')}`);
   log('Press Ctrl+C to stop.');
 }
 

@@ -8,7 +8,7 @@
  * `yarn test` (a contributor with yarn) keeps Backstage's usual behaviour: jest over
  * the workspace, with any arguments passed through.
  *
- * Options: --only <tsc|lint|unit|e2e> (repeatable), --skip <step> (repeatable).
+ * Options: --only <tsc|lint|unit|scripts|e2e> (repeatable), --skip <step> (repeatable).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +35,7 @@ const { values: options } = parseArgs({
     skip: { type: 'string', multiple: true, default: [] },
   },
 });
-const STEPS = ['tsc', 'lint', 'unit', 'e2e'];
+const STEPS = ['tsc', 'lint', 'unit', 'scripts', 'e2e'];
 const selected = STEPS.filter(
   step => (options.only.length === 0 || options.only.includes(step)) && !options.skip.includes(step),
 );
@@ -89,6 +89,26 @@ function main() {
         backstageCli, 'repo', 'test', '--ci', '--maxWorkers=2', '--json', '--outputFile', file,
       ]);
       results.push({ step: 'unit and integration tests', ...r, ...jestCounts(file) });
+    } else if (step === 'scripts') {
+      // The repository's own scripts (plain Node) test with node's built-in runner.
+      const started = Date.now();
+      const result = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'scripts/lib/'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: '0' },
+      });
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      const count = key => Number((new RegExp(`^# ${key} (\\d+)$`, 'm').exec(result.stdout) ?? [])[1] ?? 0);
+      const failed = count('fail') + (result.status !== 0 && count('fail') === 0 ? 1 : 0);
+      results.push({
+        step: 'script tests',
+        ok: result.status === 0,
+        seconds: Math.round((Date.now() - started) / 1000),
+        passed: count('pass'),
+        failed,
+        skipped: count('skipped') + count('todo'),
+      });
     } else if (step === 'e2e') {
       const file = join(outputDir, 'e2e.json');
       rmSync(file, { force: true });

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+// eslint-disable-next-line no-restricted-syntax -- these tests only ever run from source
 export const repoRoot = resolve(__dirname, '../../../..');
 export const outputDir = join(repoRoot, '.test-output');
 const stateFile = join(tmpdir(), 'gitops-suite-e2e-demo.json');
@@ -36,7 +37,7 @@ export async function startDemo(): Promise<DemoInfo> {
   const log = createWriteStream(join(stateDir, 'demo.log'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(repoRoot, 'scripts/demo.mjs'), '--state-dir', stateDir, '--app-port', String(appPort), '--backend-port', String(backendPort)],
+    [join(repoRoot, 'scripts/demo.mjs'), '--state-dir', stateDir, '--app-port', String(appPort), '--backend-port', String(backendPort), '--cluster-port', '0'],
     { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.pipe(log);

@@ -176,7 +176,7 @@ describe.each(databases)('sync engine with %s', (_name, startDatabase) => {
     } finally {
       stop();
     }
-    const healed = app('drifty')!.status!.operationState!;
+    const healed = (await synced('drifty')).status!.operationState!;
     expect(healed.startedAt).not.toBe(operationsBefore);
     expect(healed.operation.initiatedBy).toEqual({ automated: true });
     expect(healed.phase).toBe('Succeeded');
@@ -248,6 +248,13 @@ describe.each(databases)('sync engine with %s', (_name, startDatabase) => {
         ['smoke-test', 'Succeeded'],
       ]),
     );
+
+    // The next commit runs the same hooks again, under the same names.
+    const sha = repo.commit({ 'app/worker.json': deploymentYaml('worker', { wave: 1, replicas: 2 }) });
+    await pushWebhook(repo, sha).expect(200);
+    const second = await synced('waves', sha);
+    expect(second.status!.operationState!.syncResult!.resources!.find(r => r.name === 'migrate')).toMatchObject({ hookPhase: 'Succeeded' });
+    expect(get('apps/v1', 'Deployment', 'waves', 'worker')!.spec.replicas).toBe(2);
   });
 
   it('fails the sync when a PreSync hook fails, leaving Sync-phase resources alone', async () => {

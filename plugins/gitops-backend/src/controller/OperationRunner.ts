@@ -71,7 +71,10 @@ function isOlder(a: string, b: string): boolean {
 }
 
 export class OperationRunner {
-  /** Hook objects this process has seen live, so a vanished hook reads as gone, not pending. */
+  /**
+   * Hook objects this process has seen live during an operation attempt, so a vanished hook
+   * reads as gone, not pending. (Small: a few keys per running operation.)
+   */
   private readonly seenHooks = new Set<string>();
   /**
    * resourceVersion each apply answered with: until the watch-fed cache has caught up with
@@ -111,13 +114,15 @@ export class OperationRunner {
       const name = recorded.name;
       const key = `${task.resource.group}/${task.resource.kind}/${task.resource.namespace}/${name}`;
       const cached = input.cluster.cache.get(key);
+      // Hooks keep their names across operations: remember sightings per attempt.
+      const hookSeenKey = `${input.app.metadata.name}|${input.state.startedAt}|${input.state.retryCount ?? 0}|${key}`;
       if (task.action === 'hook') {
         if (recorded.hookPhase === 'Succeeded' || recorded.hookPhase === 'Failed') {
           observations[task.id] = { outcome: 'applied', hookPhase: recorded.hookPhase, message: recorded.message };
         } else if (recorded.status === 'SyncFailed') {
           observations[task.id] = { outcome: 'failed', message: recorded.message };
         } else if (cached) {
-          this.seenHooks.add(key);
+          this.seenHooks.add(hookSeenKey);
           observations[task.id] = {
             outcome: 'applied',
             live: cached.object ?? ({ apiVersion: task.apiVersion, kind: task.resource.kind, metadata: { name } } as KubeObject),
@@ -127,7 +132,7 @@ export class OperationRunner {
         } else {
           observations[task.id] = {
             outcome: 'applied',
-            live: this.seenHooks.has(key) ? null : undefined,
+            live: this.seenHooks.has(hookSeenKey) ? null : undefined,
             message: recorded.message,
           };
         }
@@ -238,6 +243,8 @@ export class OperationRunner {
     if (progress.phase === 'Running') {
       return { finished: false, state: { ...next, phase: 'Running' } };
     }
+    const prefix = `${input.app.metadata.name}|`;
+    for (const key of this.seenHooks) if (key.startsWith(prefix)) this.seenHooks.delete(key);
     return { finished: true, state: { ...next, phase: progress.phase, finishedAt: now() } };
   }
 

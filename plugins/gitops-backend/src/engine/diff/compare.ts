@@ -18,7 +18,7 @@ import { compileIgnoreRules, removeIgnored } from './ignore';
 import { managedPathsOf } from './managedFields';
 import { predictLive } from './merge';
 import { lastAppliedOf, normalize } from './normalize';
-import { maskSecretValues } from './secrets';
+import { maskSecrets, maskSecretValues } from './secrets';
 
 export interface CompareInput {
   /** The object rendered from Git; undefined when the live object is a prune candidate. */
@@ -55,9 +55,14 @@ export interface CompareResult {
   changedPaths: string[];
 }
 
-/** YAML with sorted keys, so diffs are stable. */
-export function toYaml(obj: KubeObject | undefined): string {
+/** YAML with sorted keys, so diffs are stable (no masking: callers mask first). */
+function yamlOf(obj: KubeObject | undefined): string {
   return obj ? stringify(obj, { sortMapEntries: true, lineWidth: 0 }) : '';
+}
+
+/** YAML of an object with sorted keys; Secret values are always masked. */
+export function toYaml(obj: KubeObject | undefined): string {
+  return yamlOf(obj ? maskSecrets(obj) : undefined);
 }
 
 /** A unified diff between two texts, without the `===` banner; '' when equal. */
@@ -125,8 +130,8 @@ export function compareResource(input: CompareInput): CompareResult {
     desiredN,
     predicted,
   ]);
-  const liveYaml = toYaml(mLive);
-  const desiredYaml = toYaml(mPredicted);
+  const liveYaml = yamlOf(mLive);
+  const desiredYaml = yamlOf(mPredicted);
   const name = formatResourceKey(key).replace(/^\//, 'core/');
 
   const result: CompareResult = {

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@gitops-suite/plugin-gitops-common';
-import { compareResource } from './compare';
+import { compareResource, toYaml } from './compare';
 import { maskSecrets, maskSecretValues } from './secrets';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -175,5 +175,18 @@ describe('comparing Secrets', () => {
     expect(changed.status).toBe('OutOfSync');
     expect(changed.changedPaths).toEqual(['/data/token']);
     expectNoSecretValues(changed);
+  });
+});
+
+describe('toYaml', () => {
+  it('never prints Secret values', () => {
+    const text = toYaml(
+      secret(
+        { password: 'hunter2-password' },
+        { stringData: { token: 'old-api-token-value' } },
+      ),
+    );
+    expect(text).toContain('password: ++++++++');
+    expectNoSecretValues(text);
   });
 });
