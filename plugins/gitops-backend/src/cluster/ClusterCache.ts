@@ -185,6 +185,7 @@ export class ClusterCache {
   private readonly keyByUid = new Map<string, string>();
   private readonly childrenByOwner = new Map<string, Set<string>>();
   private readonly byApp = new Map<string, Set<string>>();
+  private readonly byKind = new Map<string, Set<string>>();
   private readonly watchers = new Map<string, TypeWatcher>();
   private readonly listeners = new Set<(event: CacheEvent) => void>();
   private readonly keepFull: Set<string>;
@@ -257,8 +258,9 @@ export class ClusterCache {
   /** Every cached resource of a kind. */
   ofKind(group: string, kind: string, namespace?: string): CachedResource[] {
     const out: CachedResource[] = [];
-    for (const r of this.byKey.values()) {
-      if (r.group === group && r.kind === kind && (namespace === undefined || r.namespace === namespace)) out.push(r);
+    for (const key of this.byKind.get(`${group}/${kind}`) ?? []) {
+      const r = this.byKey.get(key);
+      if (r && (namespace === undefined || r.namespace === namespace)) out.push(r);
     }
     return out;
   }
@@ -279,9 +281,8 @@ export class ClusterCache {
         watcher.stop();
         this.watchers.delete(gk);
         // The kind is gone (its CRD was deleted): so are its objects.
-        for (const r of [...this.byKey.values()]) {
-          if (`${r.group}/${r.kind}` === gk) this.removeEntry(r);
-        }
+        const [group, kind] = [gk.slice(0, gk.lastIndexOf('/')), gk.slice(gk.lastIndexOf('/') + 1)];
+        for (const r of this.ofKind(group, kind)) this.removeEntry(r);
       }
     }
     for (const [gk, resource] of wanted) {
@@ -345,10 +346,8 @@ export class ClusterCache {
 
   /** @internal After a relist: entries of the kind that no longer exist. */
   removeMissing(resource: ApiResource, keep: Set<string>) {
-    for (const entry of [...this.byKey.values()]) {
-      if (entry.group === resource.group && entry.kind === resource.kind && !keep.has(entry.key)) {
-        this.removeEntry(entry);
-      }
+    for (const entry of this.ofKind(resource.group, resource.kind)) {
+      if (!keep.has(entry.key)) this.removeEntry(entry);
     }
   }
 
@@ -359,6 +358,10 @@ export class ClusterCache {
   }
 
   private index(entry: CachedResource) {
+    const gk = `${entry.group}/${entry.kind}`;
+    let kindSet = this.byKind.get(gk);
+    if (!kindSet) this.byKind.set(gk, (kindSet = new Set()));
+    kindSet.add(entry.key);
     if (entry.uid) this.keyByUid.set(entry.uid, entry.key);
     for (const owner of entry.ownerReferences) {
       let set = this.childrenByOwner.get(owner.uid);
@@ -373,6 +376,7 @@ export class ClusterCache {
   }
 
   private unindex(entry: CachedResource) {
+    this.byKind.get(`${entry.group}/${entry.kind}`)?.delete(entry.key);
     if (entry.uid && this.keyByUid.get(entry.uid) === entry.key) this.keyByUid.delete(entry.uid);
     for (const owner of entry.ownerReferences) {
       const set = this.childrenByOwner.get(owner.uid);

@@ -64,6 +64,10 @@ interface AppMemory {
   /** The Application as this controller last wrote it (the cache may lag behind it). */
   written?: Application;
   comparison?: AppComparison;
+  /** What the comparison was made from: an unchanged fingerprint means nothing to redo. */
+  fingerprint?: string;
+  comparisonConditions?: ApplicationCondition[];
+  sourceType?: ApplicationStatus['sourceType'];
   revisions?: string[];
   comparedAt?: number;
   selfHealAt?: number;
@@ -93,6 +97,8 @@ export class ApplicationController {
   private readonly queue: WorkQueue;
   private readonly runner: OperationRunner;
   private readonly memory = new Map<string, AppMemory>();
+  /** Bumped on every change of a live resource an Application tracks. */
+  private readonly liveVersions = new Map<string, number>();
   /** When this replica first saw each pending refresh request. */
   private readonly refreshSeenAt = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -271,7 +277,10 @@ export class ApplicationController {
     }
     // A resource an Application tracks changed (or a copy of its tracking id, e.g. a hook Job).
     const appName = r.appName ?? this.looseTrackingApp(event);
-    if (appName) this.queue.add(appName);
+    if (appName) {
+      this.liveVersions.set(appName, (this.liveVersions.get(appName) ?? 0) + 1);
+      this.queue.add(appName);
+    }
   }
 
   private looseTrackingApp(event: CacheEvent): string | undefined {
@@ -354,34 +363,55 @@ export class ApplicationController {
     let revisions: string[] | undefined;
     try {
       revisions = await Promise.all(sources.map(s => this.source.resolve(s, resolveOptions)));
-      const rendered = await this.source.render(name, sources, revisions, app.spec.destination.namespace ?? '');
-      status.sourceType = rendered.sourceType;
-      const desired = prepareDesired(rendered.objects, name, cluster, app.spec.destination.namespace);
-      for (const obj of desired) {
-        const namespaced = cluster.resources.isNamespacedKind(obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '', obj.kind);
-        const check = checkResourcePermitted(project!, {
-          group: obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '',
-          kind: obj.kind,
-          namespaced: namespaced !== false,
-          name: obj.metadata.name,
+      // Same spec, same commits, same project, no live change: the last comparison stands,
+      // and reconciling costs no render, no dry-run and no API call.
+      const fingerprint = JSON.stringify([
+        app.spec,
+        revisions,
+        project!.metadata.resourceVersion ?? '',
+        this.liveVersions.get(name) ?? 0,
+        cluster.name,
+      ]);
+      if (memory.comparison && memory.fingerprint === fingerprint) {
+        comparison = memory.comparison;
+        status.sourceType = memory.sourceType;
+        conditions.push(...(memory.comparisonConditions ?? []));
+      } else {
+        const comparisonConditions: ApplicationCondition[] = [];
+        const rendered = await this.source.render(name, sources, revisions, app.spec.destination.namespace ?? '');
+        status.sourceType = rendered.sourceType;
+        const desired = prepareDesired(rendered.objects, name, cluster, app.spec.destination.namespace);
+        for (const obj of desired) {
+          const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+          const check = checkResourcePermitted(project!, {
+            group,
+            kind: obj.kind,
+            namespaced: cluster.resources.isNamespacedKind(group, obj.kind) !== false,
+            name: obj.metadata.name,
+          });
+          if (!check.permitted) comparisonConditions.push({ type: 'InvalidSpecError', message: check.message });
+        }
+        comparison = await compareApplication({
+          appName: name,
+          cluster,
+          desired,
+          ignoreDifferences: app.spec.ignoreDifferences,
+          healthOptions: this.healthOptions,
         });
-        if (!check.permitted) conditions.push({ type: 'InvalidSpecError', message: check.message });
+        comparisonConditions.push(...comparison.warnings);
+        conditions.push(...comparisonConditions);
+        memory.comparison = comparison;
+        memory.comparisonConditions = comparisonConditions;
+        memory.sourceType = rendered.sourceType;
+        memory.fingerprint = fingerprint;
+        memory.revisions = revisions;
+        memory.comparedAt = Date.now();
       }
-      comparison = await compareApplication({
-        appName: name,
-        cluster,
-        desired,
-        ignoreDifferences: app.spec.ignoreDifferences,
-        healthOptions: this.healthOptions,
-      });
-      for (const warning of comparison.warnings) conditions.push(warning);
-      memory.comparison = comparison;
-      memory.revisions = revisions;
-      memory.comparedAt = Date.now();
     } catch (error) {
       // A broken source or render leaves the cluster as it is: only the status says so.
       conditions.push({ type: 'ComparisonError', message: (error as Error).message });
       memory.comparison = undefined;
+      memory.fingerprint = undefined;
     }
 
     if (comparison && revisions) {
@@ -609,6 +639,7 @@ export class ApplicationController {
         );
     // The comparison made before the sync is stale now, and so may the resolved revision be.
     memory.comparison = undefined;
+    memory.fingerprint = undefined;
     memory.resolveNotBefore = Date.now();
     this.queue.addAfter(name, 50);
     return { state: step.state, history };
