@@ -160,7 +160,11 @@ export class GitopsEngine {
     if (!this.controller) return { state: 'disabled', message: 'no clusters are configured (gitops.clusters)' };
     if (this.startError) return { state: 'failed', message: this.startError };
     if (!this.started) return { state: 'starting', message: 'connecting to the clusters' };
-    return this.controller.status();
+    return {
+      ...this.controller.status(),
+      ownedShards: this.ownedShards(),
+      shardCount: this.config.reconciliation.shards,
+    };
   }
 
   /** Shards this replica reconciles now (for the health answer and tests). */

@@ -23,6 +23,9 @@ export interface EngineStatus {
   managed?: number;
   lastPassAt?: string;
   lastPassMillis?: number;
+  /** Shards of Applications this backend replica reconciles now (of `shardCount`). */
+  ownedShards?: number[];
+  shardCount?: number;
 }
 
 export interface ClusterStatus {

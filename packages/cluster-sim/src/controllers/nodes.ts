@@ -13,7 +13,8 @@ import { apiErrorCode, errorMessage } from './queue';
 import type { ApiWriter } from './writer';
 
 export const SIM_NODE_PREFIX = 'sim-node-';
-export const KUBELET_VERSION = 'v1.32.0';
+// Same as the API server's /version: a kubelet never runs ahead of its API server.
+export const KUBELET_VERSION = 'v1.31.0';
 
 export function nodeInternalIP(node: KubeObject | undefined): string | undefined {
   const addresses = (node?.status?.addresses ?? []) as Array<{ type: string; address: string }>;

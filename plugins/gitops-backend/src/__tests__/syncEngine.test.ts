@@ -98,7 +98,7 @@ describe.each(databases)('sync engine with %s', (_name, startDatabase) => {
     sim.client.get(apiVersion, kind, namespace, name);
   const waitFor = <T,>(what: string, check: () => T, timeoutMs = 60_000): Promise<NonNullable<Exclude<T, false>>> =>
     (eventually(what, check, timeoutMs, 50) as Promise<NonNullable<Exclude<T, false>>>).catch(error => {
-      throw new Error(`${error.message}\napplications: ${JSON.stringify(sim.client.list('argoproj.io/v1alpha1', 'Application').map(a => ({ name: a.metadata.name, status: { ...a.status, resources: undefined, history: undefined } })), null, 1).slice(0, 6000)}`);
+      throw new Error(`${error.message}\napplications: ${JSON.stringify(sim.client.list('argoproj.io/v1alpha1', 'Application').sort((a, b) => Number(what.startsWith(`${b.metadata.name} `)) - Number(what.startsWith(`${a.metadata.name} `))).map(a => ({ name: a.metadata.name, status: { ...a.status, resources: undefined, history: undefined } })), null, 1).slice(0, 6000)}`);
     });
   const synced = (name: string, revision?: string) =>
     waitFor(`${name} Synced and Healthy${revision ? ` at ${revision.slice(0, 7)}` : ''}`, () => {

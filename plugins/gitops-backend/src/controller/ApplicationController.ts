@@ -353,10 +353,14 @@ export class ApplicationController {
 
     // Git → manifests → comparison.
     const sources = sourcesOf(app);
+    const running = app.status?.operationState?.phase === 'Running' || app.status?.operationState?.phase === 'Terminating';
     const resolveOptions = {
       maxAgeMs: this.config.reconciliation.pollingIntervalMs,
+      // A refresh or a newly requested operation (a sync of `main` means main as it is
+      // now) asks Git afresh rather than trusting the last poll.
       notBefore: refresh ? this.refreshSeenAt.get(name) ?? Date.now() : memory.resolveNotBefore,
     };
+    if (!refresh && app.operation && !running) resolveOptions.notBefore = Date.now();
     memory.resolveNotBefore = undefined;
     this.refreshSeenAt.delete(name);
     let comparison: AppComparison | undefined;
@@ -436,7 +440,6 @@ export class ApplicationController {
     // Operations: a requested one starts; a running one advances.
     let startOperation: OperationState | undefined;
     let operationState = status.operationState;
-    const running = operationState && (operationState.phase === 'Running' || operationState.phase === 'Terminating');
     if (app.operation && !running) {
       startOperation = this.newOperationState(app.operation, revisions);
       operationState = startOperation;

@@ -1067,6 +1067,15 @@ export const spec = {
           },
           "lastPassMillis": {
             "type": "number"
+          },
+          "ownedShards": {
+            "type": "array",
+            "items": {
+              "type": "integer"
+            }
+          },
+          "shardCount": {
+            "type": "integer"
           }
         }
       },
