@@ -32,7 +32,10 @@ export interface CachedResource {
   images?: string[];
   createdAt?: string;
   deleting: boolean;
-  /** The full object: kept for tracked resources and the kinds the cache is told to keep. */
+  /**
+   * The full object: kept for the kinds the cache is told to keep, and for tracked
+   * resources (without managedFields).
+   */
   object?: KubeObject;
 }
 
@@ -77,6 +80,16 @@ function imagesOf(obj: KubeObject): string[] | undefined {
   const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
   const images = containers.map((c: { image?: string }) => c.image).filter((i): i is string => Boolean(i));
   return images.length ? images : undefined;
+}
+
+/**
+ * Tracked objects are kept without `metadata.managedFields`, often half an object's size:
+ * comparing ignores them, and the rare `managedFieldsManagers` rule reads the object afresh.
+ */
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (!obj.metadata.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 class TypeWatcher {
@@ -303,6 +316,11 @@ export class ClusterCache {
     }, 300);
   }
 
+  private keptObject(gk: string, appName: string | undefined, obj: KubeObject): KubeObject | undefined {
+    if (this.keepFull.has(gk)) return obj;
+    return appName ? withoutManagedFields(obj) : undefined;
+  }
+
   /** @internal Called by the watchers. */
   upsert(resource: ApiResource, obj: KubeObject): CachedResource {
     const meta = obj.metadata;
@@ -326,7 +344,7 @@ export class ClusterCache {
       images: imagesOf(obj),
       createdAt: meta.creationTimestamp,
       deleting: Boolean(meta.deletionTimestamp),
-      object: appName || this.keepFull.has(gk) ? obj : undefined,
+      object: this.keptObject(gk, appName, obj),
     };
     if (previous) this.unindex(previous);
     this.byKey.set(key, entry);

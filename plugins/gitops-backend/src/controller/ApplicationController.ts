@@ -190,10 +190,11 @@ export class ApplicationController {
     return found ?? (name === 'default' ? defaultProject(this.namespace) : undefined);
   }
 
-  /** The latest comparison of an Application, computing one when this replica has none. */
-  async comparison(name: string): Promise<AppComparison | undefined> {
-    const known = this.memory.get(name)?.comparison;
-    if (known) return known;
+  /**
+   * An Application's comparison with masked YAML and diffs, for readers. Reconciling keeps
+   * only verdicts, so this compares again (dry-runs come from the cache when nothing changed).
+   */
+  async comparisonDetails(name: string): Promise<AppComparison | undefined> {
     const app = this.application(name);
     if (!app) return undefined;
     const cluster = this.registry.resolve(app.spec.destination);
@@ -209,6 +210,7 @@ export class ApplicationController {
       desired: prepareDesired(rendered.objects, name, cluster, app.spec.destination.namespace),
       ignoreDifferences: app.spec.ignoreDifferences,
       healthOptions: this.healthOptions,
+      details: true,
     });
   }
 

@@ -2,8 +2,9 @@
  * Compares an Application's desired objects with the live state of its cluster, resource by
  * resource, as Argo CD's server-side diff does: a server-side-apply dry-run of each desired
  * object predicts the live object after a sync, and the normalized prediction is compared
- * with the normalized live object. Dry-run answers are cached by (desired object, live
- * resourceVersion), so comparing an unchanged Application costs no API calls.
+ * with the normalized live object. Verdicts are cached by (desired object, live
+ * resourceVersion), so comparing an unchanged Application costs no API calls; readers of
+ * the diff get masked YAML from a fresh comparison (`details`).
  */
 import type {
   KubeObject,
@@ -16,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Cluster } from '../cluster/ClusterRegistry';
 import { resourceKey } from '../cluster/ClusterCache';
-import { compareResource, type CompareResult } from '../engine/diff';
+import { compareResource, compareResourceSummary, type CompareInput, type CompareResult, type CompareSummary } from '../engine/diff';
 import { getResourceHealth, type HealthOptions, type HealthStatus } from '../engine/health';
 import { hookInfo, syncWaveOf } from '../engine/sync';
 import { parseTrackingId, setTrackingAnnotation } from '../engine/tracking';
@@ -32,7 +33,9 @@ export interface ResourceComparison {
   name: string;
   desired?: KubeObject;
   live?: KubeObject;
-  result: CompareResult;
+  result: CompareSummary;
+  /** Masked objects, YAML and diff: only when the comparison was asked for details. */
+  details?: CompareResult;
   health?: HealthStatus;
   syncWave: number;
   /** Another Application tracks the live object. */
@@ -61,7 +64,12 @@ function versionOf(apiVersion: string): string {
   return slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
 }
 
-const dryRuns = new LRUCache<string, { predicted?: KubeObject; error?: string }>({ max: 50_000 });
+/**
+ * Verdicts of server-side comparisons by (cluster, resource, live resourceVersion, desired
+ * object, ignoreDifferences): an Application re-compared because one of its resources
+ * changed dry-runs only that one. Verdicts are small; the dry-run answers are not kept.
+ */
+const verdicts = new LRUCache<string, { summary: CompareSummary; error?: string }>({ max: 100_000 });
 
 function hash(obj: unknown): string {
   return createHash('sha1').update(JSON.stringify(obj)).digest('hex');
@@ -89,12 +97,16 @@ export async function compareApplication(options: {
   desired: KubeObject[];
   ignoreDifferences?: readonly ResourceIgnoreDifferences[];
   healthOptions?: HealthOptions;
+  /** Also produce masked YAML and diffs (for readers); reconciling needs only the verdicts. */
+  details?: boolean;
 }): Promise<AppComparison> {
   const { appName, cluster, desired } = options;
   const live = new Map<string, KubeObject>();
   const resources: ResourceComparison[] = [];
   const warnings: AppComparison['warnings'] = [];
   const desiredKeys = new Set<string>();
+  const ignoreHash = hash(options.ignoreDifferences ?? []);
+  const needsManagedFields = (options.ignoreDifferences ?? []).some(rule => rule.managedFieldsManagers?.length);
 
   // The app's tracked live objects (full objects are kept in the cache for them).
   for (const entry of cluster.cache.trackedBy(appName)) {
@@ -118,30 +130,35 @@ export async function compareApplication(options: {
         liveObj = cached.object ?? (await cluster.resources.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name!));
         if (liveObj) live.set(key, liveObj);
       }
-      let predictedLive: KubeObject | undefined;
+      let result: CompareSummary;
+      let details: CompareResult | undefined;
       let dryRunError: string | undefined;
-      if (liveObj) {
-        const cacheKey = `${cluster.name}|${key}|${liveObj.metadata.resourceVersion}|${hash(obj)}`;
-        let answer = dryRuns.get(cacheKey);
-        if (!answer) {
-          try {
-            answer = {
-              predicted: await cluster.resources.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true }),
-            };
-          } catch (error) {
-            answer = { error: (error as Error).message };
-          }
-          dryRuns.set(cacheKey, answer);
+      const input: CompareInput = { desired: obj, live: liveObj, ignoreDifferences: options.ignoreDifferences };
+      const cacheKey = liveObj && `${cluster.name}|${key}|${liveObj.metadata.resourceVersion}|${hash(obj)}|${ignoreHash}`;
+      const known = cacheKey && !options.details ? verdicts.get(cacheKey) : undefined;
+      if (known) {
+        result = known.summary;
+        dryRunError = known.error;
+      } else {
+        let predictedLive: KubeObject | undefined;
+        if (liveObj && needsManagedFields) {
+          // The cache keeps no managedFields: read them for rules about field managers.
+          input.live = (await cluster.resources.get(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name!)) ?? liveObj;
         }
-        predictedLive = answer.predicted;
-        dryRunError = answer.error;
+        if (liveObj) {
+          try {
+            predictedLive = await cluster.resources.apply(obj, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+          } catch (error) {
+            dryRunError = (error as Error).message;
+          }
+        }
+        details = options.details ? compareResource({ ...input, predictedLive }) : undefined;
+        result = details ?? compareResourceSummary({ ...input, predictedLive });
+        if (cacheKey) {
+          const { status, mode, changedPaths, requiresPruning } = result;
+          verdicts.set(cacheKey, { summary: { status, mode, changedPaths, requiresPruning }, error: dryRunError });
+        }
       }
-      const result = compareResource({
-        desired: obj,
-        live: liveObj,
-        predictedLive,
-        ignoreDifferences: options.ignoreDifferences,
-      });
       const trackedBy = liveObj ? parseTrackingId(liveObj.metadata.annotations?.[ANNOTATION_TRACKING_ID])?.appName : undefined;
       resources.push({
         key,
@@ -153,6 +170,7 @@ export async function compareApplication(options: {
         desired: obj,
         live: liveObj,
         result: dryRunError ? { ...result, status: 'OutOfSync' } : result,
+        ...(details ? { details } : {}),
         health: liveObj ? getResourceHealth(liveObj, options.healthOptions) ?? undefined : { status: 'Missing' },
         syncWave: safeWave(obj),
         sharedWith: trackedBy && trackedBy !== appName ? trackedBy : undefined,
@@ -174,7 +192,8 @@ export async function compareApplication(options: {
       namespace: obj.metadata.namespace ?? '',
       name: obj.metadata.name ?? '',
       live: obj,
-      result: compareResource({ live: obj }),
+      result: compareResourceSummary({ live: obj }),
+      ...(options.details ? { details: compareResource({ live: obj }) } : {}),
       health: getResourceHealth(obj, options.healthOptions) ?? undefined,
       syncWave: safeWave(obj),
     });

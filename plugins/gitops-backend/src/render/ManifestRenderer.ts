@@ -16,7 +16,7 @@ import type {
   KubeObject,
 } from '@gitops-suite/plugin-gitops-common';
 import { makeTreeWritable, removeTree } from '../git/fsTree';
-import { formatDuration, runProcess, splitCommand } from '../git/runProcess';
+import { formatDuration, runProcess, splitCommand, type RunProcessResult } from '../git/runProcess';
 import { renderDirectory } from './directory';
 import { RenderError } from './errors';
 import {
@@ -185,6 +185,27 @@ export class ManifestRenderer {
   }
 
   /** Renders a source (or returns the cached result). Throws RenderError on failure. */
+  /** Turns a failed kustomize or helm run into a RenderError that says what to fix. */
+  private checkToolResult(
+    res: RunProcessResult,
+    tool: { what: string; command: string; setting: string; message: () => string },
+  ): void {
+    if (res.spawnError) {
+      throw new RenderError(
+        `cannot run "${tool.command}" (${res.spawnError.code ?? res.spawnError.message}); check ${tool.setting}`,
+      );
+    }
+    if (res.timedOut) {
+      throw new RenderError(`${tool.what} timed out after ${formatDuration(this.timeoutMs)}`);
+    }
+    if (res.outputTooLarge) {
+      throw new RenderError(`${tool.what} produced more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`);
+    }
+    if (res.code !== 0) {
+      throw new RenderError(`${tool.what} failed: ${tool.message() || `exit code ${res.code}`}`);
+    }
+  }
+
   async render(req: RenderRequest): Promise<RenderResult> {
     const key = ManifestRenderer.cacheKey(req);
     const cached = this.cache.get(key);
@@ -341,27 +362,12 @@ export class ManifestRenderer {
       maxOutputBytes: MAX_OUTPUT_BYTES,
     });
     const what = `kustomize build ${rel}`;
-    if (res.spawnError) {
-      throw new RenderError(
-        `cannot run "${this.kustomizeCommand}" (${
-          res.spawnError.code ?? res.spawnError.message
-        }); check gitops.render.kustomizeCommand`,
-      );
-    }
-    if (res.timedOut)
-      throw new RenderError(
-        `${what} timed out after ${formatDuration(this.timeoutMs)}`,
-      );
-    if (res.outputTooLarge)
-      throw new RenderError(
-        `${what} produced more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`,
-      );
-    if (res.code !== 0) {
-      const msg =
-        hideHostPaths(kustomizeErrorMessage(res.stderr), hostRoots) ||
-        `exit code ${res.code}`;
-      throw new RenderError(`${what} failed: ${msg}`);
-    }
+    this.checkToolResult(res, {
+      what,
+      command: this.kustomizeCommand,
+      setting: 'gitops.render.kustomizeCommand',
+      message: () => hideHostPaths(kustomizeErrorMessage(res.stderr), hostRoots),
+    });
     const warnings = kustomizeWarnings(res.stderr).map(w =>
       hideHostPaths(w, hostRoots),
     );
@@ -415,29 +421,14 @@ export class ManifestRenderer {
         timeoutMs: this.timeoutMs,
         maxOutputBytes: MAX_OUTPUT_BYTES,
       });
-      const what = `helm template ${app.rel}`;
       const roots = [app.realRoot, path.resolve(req.repoDir), tmp];
-      if (res.spawnError) {
-        throw new RenderError(
-          `cannot run "${this.helmCommand}" (${
-            res.spawnError.code ?? res.spawnError.message
-          }); check gitops.render.helmCommand`,
-        );
-      }
-      if (res.timedOut)
-        throw new RenderError(
-          `${what} timed out after ${formatDuration(this.timeoutMs)}`,
-        );
-      if (res.outputTooLarge)
-        throw new RenderError(
-          `${what} produced more than ${MAX_OUTPUT_BYTES / 1024 / 1024} MiB`,
-        );
-      if (res.code !== 0) {
-        const msg =
-          hideHostPaths(res.stderr.trim().replace(/^Error:\s*/, ''), roots) ||
-          `exit code ${res.code}`;
-        throw new RenderError(`${what} failed: ${msg}`);
-      }
+      const what = `helm template ${app.rel}`;
+      this.checkToolResult(res, {
+        what,
+        command: this.helmCommand!,
+        setting: 'gitops.render.helmCommand',
+        message: () => hideHostPaths(res.stderr.trim().replace(/^Error:\s*/, ''), roots),
+      });
       const warnings = res.stderr
         .split('\n')
         .map(l => l.trim())

@@ -330,7 +330,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     await authorize(req, gitopsApplicationReadPermission, 'application.read', `application:${appRef(app.metadata.name)}`);
     let comparison;
     try {
-      comparison = await controller().comparison(app.metadata.name);
+      comparison = await controller().comparisonDetails(app.metadata.name);
     } catch (error) {
       throw new ConflictError(`the application cannot be compared: ${(error as Error).message}`);
     }
@@ -342,9 +342,9 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
         namespace: r.namespace,
         name: r.name,
         status: r.result.status,
-        ...(r.result.liveYaml ? { live: r.result.liveYaml } : {}),
-        ...(r.result.desiredYaml ? { desired: r.result.desiredYaml } : {}),
-        diff: r.result.diff,
+        ...(r.details?.liveYaml ? { live: r.details.liveYaml } : {}),
+        ...(r.details?.desiredYaml ? { desired: r.details.desiredYaml } : {}),
+        diff: r.details?.diff ?? '',
         ...(r.result.requiresPruning ? { requiresPruning: true } : {}),
       })),
     });

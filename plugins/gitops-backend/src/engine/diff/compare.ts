@@ -33,12 +33,18 @@ export interface CompareInput {
   managedFieldsManagers?: readonly string[];
 }
 
-export interface CompareResult {
+/** The verdict of a comparison, without the objects and texts behind it. */
+export interface CompareSummary {
   status: 'Synced' | 'OutOfSync';
   /** Set when the resource is live but no longer desired. */
   requiresPruning?: boolean;
   /** `server-side` when predictedLive was used, else `subset`. */
   mode: 'server-side' | 'subset';
+  /** JSON Pointers of the fields that differ (never values). */
+  changedPaths: string[];
+}
+
+export interface CompareResult extends CompareSummary {
   /** Normalized live object, ignored fields removed, Secret values masked. */
   normalizedLive?: KubeObject;
   /** Normalized desired object, ignored fields removed, Secret values masked. */
@@ -51,8 +57,6 @@ export interface CompareResult {
   desiredYaml: string;
   /** Unified diff live → predicted ('' when equal). */
   diff: string;
-  /** JSON Pointers of the fields that differ (never values). */
-  changedPaths: string[];
 }
 
 /** YAML with sorted keys, so diffs are stable (no masking: callers mask first). */
@@ -86,8 +90,8 @@ export function unifiedDiff(
   return patch.replace(/^=+\n/, '');
 }
 
-/** Compares one resource's desired and live states. */
-export function compareResource(input: CompareInput): CompareResult {
+/** Normalizes both sides, drops ignored fields and decides; the objects stay unmasked. */
+function compareNormalized(input: CompareInput) {
   const { desired, live, predictedLive } = input;
   const reference = desired ?? live ?? predictedLive;
   if (!reference) {
@@ -120,9 +124,27 @@ export function compareResource(input: CompareInput): CompareResult {
   removeIgnored(predicted, spec, owned);
 
   const synced = !!liveN && !!predicted && deepEqual(liveN, predicted);
-  const changedPaths = synced
-    ? []
-    : jsonpatch.compare(liveN ?? {}, predicted ?? {}).map(op => op.path);
+  const summary: CompareSummary = {
+    status: synced ? 'Synced' : 'OutOfSync',
+    mode,
+    // Paths name keys only, never values, so they are safe for Secrets too.
+    changedPaths: synced ? [] : jsonpatch.compare(liveN ?? {}, predicted ?? {}).map(op => op.path),
+  };
+  if (!desired && live) summary.requiresPruning = true;
+  return { summary, key, liveN, desiredN, predicted };
+}
+
+/**
+ * The verdict alone: what a reconciler keeps for every resource. Skips masking, YAML and
+ * the text diff, which only a reader of the diff needs.
+ */
+export function compareResourceSummary(input: CompareInput): CompareSummary {
+  return compareNormalized(input).summary;
+}
+
+/** Compares one resource's desired and live states, with masked objects, YAML and diff. */
+export function compareResource(input: CompareInput): CompareResult {
+  const { summary, key, liveN, desiredN, predicted } = compareNormalized(input);
 
   // Everything leaving this function is masked; masks are shared so equal values match.
   const [mLive, mDesired, mPredicted] = maskSecretValues([
@@ -135,15 +157,11 @@ export function compareResource(input: CompareInput): CompareResult {
   const name = formatResourceKey(key).replace(/^\//, 'core/');
 
   const result: CompareResult = {
-    status: synced ? 'Synced' : 'OutOfSync',
-    mode,
+    ...summary,
     liveYaml,
     desiredYaml,
-    diff: synced ? '' : unifiedDiff(liveYaml, desiredYaml, name),
-    // Paths name keys only, never values, so they are safe for Secrets too.
-    changedPaths,
+    diff: summary.status === 'Synced' ? '' : unifiedDiff(liveYaml, desiredYaml, name),
   };
-  if (!desired && live) result.requiresPruning = true;
   if (mLive) result.normalizedLive = mLive;
   if (mDesired) result.normalizedDesired = mDesired;
   if (mPredicted) result.predictedLive = mPredicted;

@@ -3,8 +3,8 @@
  * (JSON pointers, a jq path subset, managed-fields managers), Secret masking, server-side or
  * subset comparison and unified YAML diffs.
  */
-export { compareResource, toYaml, unifiedDiff } from './compare';
-export type { CompareInput, CompareResult } from './compare';
+export { compareResource, compareResourceSummary, toYaml, unifiedDiff } from './compare';
+export type { CompareInput, CompareResult, CompareSummary } from './compare';
 export {
   normalize,
   isSecret,
