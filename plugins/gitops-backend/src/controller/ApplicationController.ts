@@ -58,6 +58,9 @@ const APP_GK = 'argoproj.io/Application';
 const PROJECT_GK = 'argoproj.io/AppProject';
 /** Argo CD's self-heal timeout: the pause between two self-heal syncs of one Application. */
 const SELF_HEAL_BACKOFF_MS = 5_000;
+/** Backoff of a reconciliation that threw: 0.5 s, doubling, at most 30 s. */
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 30_000;
 
 /** What the controller remembers of an Application between reconciliations. */
 interface AppMemory {
@@ -101,6 +104,8 @@ export class ApplicationController {
   private readonly liveVersions = new Map<string, number>();
   /** When this replica first saw each pending refresh request. */
   private readonly refreshSeenAt = new Map<string, number>();
+  /** Consecutive failed reconciliations per Application, for the retry backoff. */
+  private readonly failures = new Map<string, number>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly healthOptions: HealthOptions;
   private state: EngineStatus = { state: 'starting' };
@@ -116,9 +121,20 @@ export class ApplicationController {
     this.healthOptions = { applicationHealth: options.config.reconciliation.applicationHealth } as HealthOptions;
     this.runner = new OperationRunner(options.logger);
     this.queue = new WorkQueue(
-      name => this.reconcile(name),
+      async name => {
+        await this.reconcile(name);
+        this.failures.delete(name);
+      },
       options.config.reconciliation.workers,
-      (name, error) => this.logger.error(`reconciling application ${name} failed: ${(error as Error).stack ?? error}`),
+      (name, error) => {
+        // A failed reconciliation (an API error, a lost connection) is retried with backoff,
+        // as Kubernetes controllers requeue: never left waiting for the next poll.
+        const failures = (this.failures.get(name) ?? 0) + 1;
+        this.failures.set(name, failures);
+        const delayMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+        this.logger.error(`reconciling application ${name} failed (retry in ${delayMs} ms): ${(error as Error).stack ?? error}`);
+        this.queue.addAfter(name, delayMs);
+      },
     );
   }
 

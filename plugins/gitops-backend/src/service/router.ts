@@ -248,12 +248,12 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     const filtered = matching
       .filter(app => !q.sync || (app.status?.sync?.status ?? 'Unknown') === q.sync)
       .filter(app => !q.health || (app.status?.health?.status ?? 'Unknown') === q.health)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      .sort((a, b) => byCodePoint(a.metadata.name, b.metadata.name));
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), MAX_PAGE);
     let start = 0;
     if (q.cursor) {
       const after = Buffer.from(q.cursor, 'base64url').toString('utf8');
-      start = filtered.findIndex(app => app.metadata.name.localeCompare(after) > 0);
+      start = filtered.findIndex(app => byCodePoint(app.metadata.name, after) > 0);
       if (start < 0) start = filtered.length;
     }
     const page = filtered.slice(start, start + limit);
@@ -547,4 +547,13 @@ function toPredicate(criteria: any): ApplicationFilter {
     return app => !inner(app);
   }
   return () => false;
+}
+
+/**
+ * Application names are DNS-1123 (lower-case ASCII): code-point order is their natural
+ * order, and several times faster than localeCompare over ten thousand of them.
+ */
+function byCodePoint(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
