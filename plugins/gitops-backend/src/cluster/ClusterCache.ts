@@ -33,8 +33,8 @@ export interface CachedResource {
   createdAt?: string;
   deleting: boolean;
   /**
-   * The full object: kept for the kinds the cache is told to keep, and for tracked
-   * resources (without managedFields).
+   * The object (without managedFields): kept for tracked resources and for the kinds the
+   * cache is told to keep.
    */
   object?: KubeObject;
 }
@@ -83,8 +83,9 @@ function imagesOf(obj: KubeObject): string[] | undefined {
 }
 
 /**
- * Tracked objects are kept without `metadata.managedFields`, often half an object's size:
- * comparing ignores them, and the rare `managedFieldsManagers` rule reads the object afresh.
+ * Objects are kept without `metadata.managedFields`, often half an object's size (an
+ * Application's grows with every status write): comparing ignores them, and the rare
+ * `managedFieldsManagers` rule reads the object afresh.
  */
 function withoutManagedFields(obj: KubeObject): KubeObject {
   if (!obj.metadata.managedFields) return obj;
@@ -317,8 +318,7 @@ export class ClusterCache {
   }
 
   private keptObject(gk: string, appName: string | undefined, obj: KubeObject): KubeObject | undefined {
-    if (this.keepFull.has(gk)) return obj;
-    return appName ? withoutManagedFields(obj) : undefined;
+    return appName || this.keepFull.has(gk) ? withoutManagedFields(obj) : undefined;
   }
 
   /** @internal Called by the watchers. */

@@ -9,7 +9,7 @@ import {
   groupOf,
   KubeObject,
 } from '@gitops-suite/plugin-gitops-common';
-import { annotationOf, deepClone } from './objects';
+import { annotationOf } from './objects';
 
 /** The parts of a tracking id. */
 export interface TrackingId {
@@ -89,13 +89,16 @@ export function setTrackingAnnotation<T extends KubeObject>(
   if (!appName || appName.includes(':') || appName.includes('/')) {
     throw new Error(`invalid Application name "${appName}" for a tracking id`);
   }
-  const copy = deepClone(obj);
-  copy.metadata = {
-    ...copy.metadata,
-    annotations: {
-      ...(copy.metadata.annotations ?? {}),
-      [ANNOTATION_TRACKING_ID]: trackingIdFor(copy, appName),
+  // Only metadata changes: the rest is shared with `obj` (rendered manifests are frozen and
+  // cached, so sharing is safe and keeps one copy of each manifest in memory).
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      annotations: {
+        ...(obj.metadata.annotations ?? {}),
+        [ANNOTATION_TRACKING_ID]: trackingIdFor(obj, appName),
+      },
     },
   };
-  return copy;
 }
