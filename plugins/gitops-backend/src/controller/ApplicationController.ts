@@ -58,6 +58,9 @@ const APP_GK = 'argoproj.io/Application';
 const PROJECT_GK = 'argoproj.io/AppProject';
 /** Argo CD's self-heal timeout: the pause between two self-heal syncs of one Application. */
 const SELF_HEAL_BACKOFF_MS = 5_000;
+/** After an operation, re-compare every 2 s for 10 s (cheap: unchanged resources hit the verdict cache). */
+const SETTLE_MS = 10_000;
+const SETTLE_RECHECK_MS = 2_000;
 /** Backoff of a reconciliation that threw: 0.5 s, doubling, at most 30 s. */
 const RETRY_BASE_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -77,6 +80,8 @@ interface AppMemory {
   /** After an operation, Git is asked again (as Argo CD refreshes after a sync). */
   resolveNotBefore?: number;
   retryAt?: number;
+  /** Until then (just after an operation), every reconciliation compares afresh. */
+  settleUntil?: number;
   reconciledAt?: string;
 }
 
@@ -394,7 +399,12 @@ export class ApplicationController {
         this.liveVersions.get(name) ?? 0,
         cluster.name,
       ]);
-      if (memory.comparison && memory.fingerprint === fingerprint) {
+      // Shortly after an operation the watch may still be delivering what it changed:
+      // compare afresh a few times rather than trust an unchanged fingerprint.
+      const settling = (memory.settleUntil ?? 0) > Date.now();
+      if (settling) this.queue.addAfter(name, SETTLE_RECHECK_MS);
+      else memory.settleUntil = undefined;
+      if (memory.comparison && memory.fingerprint === fingerprint && !settling) {
         comparison = memory.comparison;
         status.sourceType = memory.sourceType;
         conditions.push(...(memory.comparisonConditions ?? []));
@@ -662,6 +672,7 @@ export class ApplicationController {
     memory.comparison = undefined;
     memory.fingerprint = undefined;
     memory.resolveNotBefore = Date.now();
+    memory.settleUntil = Date.now() + SETTLE_MS;
     this.queue.addAfter(name, 50);
     return { state: step.state, history };
   }
