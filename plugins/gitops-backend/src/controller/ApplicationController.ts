@@ -58,8 +58,8 @@ const APP_GK = 'argoproj.io/Application';
 const PROJECT_GK = 'argoproj.io/AppProject';
 /** Argo CD's self-heal timeout: the pause between two self-heal syncs of one Application. */
 const SELF_HEAL_BACKOFF_MS = 5_000;
-/** After an operation, re-compare every 2 s for 10 s (cheap: unchanged resources hit the verdict cache). */
-const SETTLE_MS = 10_000;
+/** After an operation, compare afresh twice more, 2 s apart (cheap: unchanged resources hit the verdict cache). */
+const SETTLE_MS = 3_000;
 const SETTLE_RECHECK_MS = 2_000;
 /** Backoff of a reconciliation that threw: 0.5 s, doubling, at most 30 s. */
 const RETRY_BASE_MS = 500;
