@@ -213,7 +213,7 @@ export class ApplicationController {
 
   /**
    * An Application's comparison with masked YAML and diffs, for readers. Reconciling keeps
-   * only verdicts, so this compares again (dry-runs come from the cache when nothing changed).
+   * only verdicts, so this compares again, with fresh dry-runs (read-only requests).
    */
   async comparisonDetails(name: string): Promise<AppComparison | undefined> {
     const app = this.application(name);
